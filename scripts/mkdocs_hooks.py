@@ -26,7 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from cae import pipeline  # noqa: E402
+from cae import pipeline, search_index  # noqa: E402
 from cae.generate import Options, Site
 from cae.paths import data_dir_from_env
 from cae.render import Page, escape_meta
@@ -82,3 +82,4 @@ def on_post_build(config: MkDocsConfig) -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise PluginError(f"Pagefind a échoué : {result.stderr or result.stdout}")
+    search_index.stabilise(Path(config.site_dir) / "pagefind")
