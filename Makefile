@@ -5,6 +5,7 @@
 #   make validate  check the data only
 #   make demo      build and serve a large synthetic (fictional) dataset
 #   make bench     the performance benchmark (scales 1 and 10)
+#   make geocode   geocode street addresses into data/geocodage.json (network; maintainers only)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -17,7 +18,7 @@ NODE_STAMP := node_modules/.installed
 DEMO_DATA := build/demo-data
 export CAE_DATA := $(DATA_DIR)
 
-.PHONY: deps serve test build validate demo bench gazetteer schemas constraints chromium clean
+.PHONY: deps serve test build validate geocode demo bench gazetteer schemas constraints chromium clean
 
 deps: $(PY_STAMP) $(NODE_STAMP)
 
@@ -39,6 +40,9 @@ chromium:
 
 validate: deps
 	@cd scripts && ../$(PY) validate.py --data "$(DATA_DIR)"
+
+geocode: deps
+	@cd scripts && ../$(PY) geocode.py --data "$(DATA_DIR)" $(ARGS)
 
 build: deps
 	@cd scripts && ../$(PY) build.py --data "$(DATA_DIR)"

@@ -27,12 +27,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from cae import pipeline, search_index  # noqa: E402
-from cae.generate import Options, Site
+from cae.generate import Options, Site, snippets
 from cae.paths import data_dir_from_env
 from cae.render import Page, escape_meta
 from cae.report import print_problems
 
-_state: dict[str, Any] = {"site": None, "html": {}}
+_state: dict[str, Any] = {"site": None, "html": {}, "edit": {}}
 
 
 def _serving() -> bool:
@@ -60,16 +60,28 @@ def _front_matter(page: Page) -> str:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     site: Site = _state["site"]
-    _state["html"] = {}
+    _state["html"], _state["edit"] = {}, {}
     for page in site.pages:
         existing = files.get_file_from_path(page.src_uri)
         if existing is not None:
             files.remove(existing)
         files.append(File.generated(config, page.src_uri, content=_front_matter(page)))
         _state["html"][page.src_uri] = page.html
+        _state["edit"][page.src_uri] = page.edit_url
     for path, content in sorted(site.files.items()):
         files.append(File.generated(config, path, content=content))
     return files
+
+
+def on_page_markdown(markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+    """Hand-written pages: swap <!-- cae:NAME --> markers for generated blocks."""
+    if page.file.src_uri in _state["html"]:
+        page.edit_url = _state["edit"].get(page.file.src_uri) or None  # the data record, not a Markdown file
+        return ""
+    try:
+        return snippets.fill(markdown, _state["site"].snippets, page.file.src_uri)
+    except KeyError as error:
+        raise PluginError(str(error.args[0])) from None
 
 
 def on_page_content(html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:

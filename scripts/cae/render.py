@@ -45,14 +45,13 @@ class Page:
     html: str
     hide: tuple[str, ...] = ("toc",)
     extra_meta: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # the Markdown file name hand-written pages link to, when not <path>index.md
+    edit_url: str = ""  # where "Modifier" leads (the record in the forge's editor); "" for none
 
     @property
     def src_uri(self) -> str:
-        """The Markdown file MkDocs believes it renders (``cooperatives/coopaname.md``)."""
-        if self.path == "":
-            return "index.md"
-        stem = self.path.rstrip("/")
-        return f"{stem}/index.md"
+        """The Markdown file MkDocs believes it renders (``carte.md``, ``cooperatives/coopaname/index.md``)."""
+        return self.source or f"{self.path}index.md"
 
 
 def safe_href(url: Any) -> str | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..enrich import Directory
 from ..render import Page
-from . import exports, pages
+from . import cooperatives, exports, snippets, territories, vendor
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Options:
 class Site:
     pages: list[Page] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)  # site path -> content
+    snippets: dict[str, str] = field(default_factory=dict)  # <!-- cae:NAME --> in hand-written pages -> HTML
 
     def page(self, path: str) -> Page:
         return next(p for p in self.pages if p.path == path)
@@ -40,7 +41,10 @@ class Site:
 
 def generate_site(directory: Directory, options: Options = Options()) -> Site:
     site = Site()
-    site.pages.extend(pages.cooperative_pages(directory, options))
-    site.pages.append(pages.cooperative_list(directory))
+    site.pages.extend(cooperatives.cooperative_pages(directory, options))
+    site.pages.append(cooperatives.cooperative_list(directory))
+    site.pages.extend(territories.territory_pages(directory))
     site.files.update(exports.data_files(directory, options))
+    site.files.update(vendor.vendor_files())
+    site.snippets.update(snippets.snippets(directory))
     return site

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..enrich import Cooperative, Directory
 from ..render import Page, render
+from . import maps
 
 PRECISION_TEXT = {
     "adresse": "à l'adresse indiquée",
@@ -70,7 +71,7 @@ def _filters(cooperative: Cooperative, directory: Directory) -> dict[str, list[s
     }
 
 
-def cooperative_page(cooperative: Cooperative, directory: Directory, options: Any, map_html: str = "") -> Page:
+def cooperative_page(cooperative: Cooperative, directory: Directory, options: Any) -> Page:
     path = f"cooperatives/{cooperative.id}/"
     page_url = f"{options.site_url.rstrip('/')}/{path}" if options.site_url else ""
     siege = cooperative.siege
@@ -81,12 +82,13 @@ def cooperative_page(cooperative: Cooperative, directory: Directory, options: An
         c=cooperative,
         edit_url=_edit_url(options.edit_url, cooperative),
         jsonld=cooperative_jsonld(cooperative, page_url),
-        map_html=map_html,
+        map=maps.cooperative_map(cooperative, path),
         precision_text=PRECISION_TEXT.get(siege.precision, "") if siege else "",
         filters=_filters(cooperative, directory),
     )
     return Page(
         path=path,
+        edit_url=_edit_url(options.edit_url, cooperative),
         title=cooperative.nom,
         description=f"{cooperative.nom}, coopérative d'activités et d'emploi ({where}) : contact, réunions d'information, secteurs.",
         html=html,

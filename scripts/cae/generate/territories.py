@@ -1,0 +1,167 @@
+"""Territory pages: every région and département, the territories index and the national map.
+
+A cooperative belongs on a territory's page when one of its places is there
+or when it declares serving it (directly, or through the région). Territories
+with none say so and point to the nearest cooperatives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geopy.distance import great_circle
+
+from ..enrich import Cooperative, Directory
+from ..gazetteer import Territory
+from ..render import Page, render
+from ..text import fold
+from . import maps
+
+NEAREST_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Nearby:
+    cooperative: Cooperative
+    km: int
+
+
+def nearest(directory: Directory, territory: Territory, count: int = NEAREST_COUNT) -> list[Nearby]:
+    """The located cooperatives closest to a territory's centre (great-circle distance)."""
+    centre = (territory.lat, territory.lon)
+    distances = []
+    for cooperative in directory.cooperatives:
+        located = [p for p in cooperative.places if p.on_map]
+        if located:
+            km = min(great_circle(centre, (p.lat, p.lon)).km for p in located)
+            distances.append((km, cooperative.sort_key, cooperative))
+    distances.sort(key=lambda item: (item[0], item[1]))
+    return [Nearby(c, round(km)) for km, _, c in distances[:count]]
+
+
+def _split(cooperatives: list[Cooperative], located: set[str], attribute: str) -> tuple[list[Cooperative], list[Cooperative]]:
+    here = [c for c in cooperatives if located & getattr(c, attribute)()]
+    serving = [c for c in cooperatives if c not in here]
+    return here, serving
+
+
+def departement_page(directory: Directory, departement: Territory) -> Page:
+    path = f"departements/{departement.code}/"
+    gazetteer = directory.gazetteer
+    relevant = [c for c in directory.cooperatives if c.serves_departement(departement.code, gazetteer)]
+    here, serving = _split(relevant, {departement.code}, "located_departements")
+    region = gazetteer.regions[departement.region]
+    map_html = maps.overview_map(here, path, f"dep{departement.code.lower()}", zoom=8) if any(p.on_map for c in here for p in c.places) else None
+    html = render(
+        "territory.html",
+        path,
+        kind="departement",
+        territory=departement,
+        name=f"{departement.nom} ({departement.code})",
+        region=region,
+        here=here,
+        serving=serving,
+        nearby=[] if relevant else nearest(directory, departement),
+        map=map_html,
+        children=[],
+        legend=maps.CATEGORIES,
+    )
+    return Page(
+        path=path,
+        title=f"CAE : {departement.nom} ({departement.code})",
+        description=f"Coopératives d'activités et d'emploi situées dans le département {departement.nom} ({departement.code}) ou qui le desservent.",
+        html=html,
+    )
+
+
+def region_page(directory: Directory, region: Territory) -> Page:
+    path = f"regions/{region.slug}/"
+    gazetteer = directory.gazetteer
+    relevant = [c for c in directory.cooperatives if c.serves_region(region.code)]
+    here, serving = _split(relevant, {region.code}, "located_regions")
+    departements = sorted((d for d in gazetteer.departements.values() if d.region == region.code), key=lambda d: d.code)
+    children = [(d, sum(1 for c in relevant if c.serves_departement(d.code, gazetteer))) for d in departements]
+    map_html = maps.overview_map(here, path, f"reg{region.code}", zoom=7) if any(p.on_map for c in here for p in c.places) else None
+    html = render(
+        "territory.html",
+        path,
+        kind="region",
+        territory=region,
+        name=region.nom,
+        region=None,
+        here=here,
+        serving=serving,
+        nearby=[] if relevant else nearest(directory, region),
+        map=map_html,
+        children=children,
+        legend=maps.CATEGORIES,
+    )
+    return Page(
+        path=path,
+        title=f"CAE : {region.nom}",
+        description=f"Coopératives d'activités et d'emploi de la région {region.nom}, par département.",
+        html=html,
+    )
+
+
+def territories_index(directory: Directory) -> Page:
+    """/regions/: every région with its départements and how many cooperatives each has."""
+    gazetteer = directory.gazetteer
+    rows = []
+    for region in sorted(gazetteer.regions.values(), key=lambda r: r.slug):
+        departements = sorted((d for d in gazetteer.departements.values() if d.region == region.code), key=lambda d: d.code)
+        count = sum(1 for c in directory.cooperatives if c.serves_region(region.code))
+        rows.append((region, count, [(d, sum(1 for c in directory.cooperatives if c.serves_departement(d.code, gazetteer))) for d in departements]))
+    return Page(
+        path="regions/",
+        title="Territoires",
+        description="Les coopératives d'activités et d'emploi par région et par département : une page stable par territoire.",
+        html=render("territories.html", "regions/", rows=rows),
+    )
+
+
+def departements_index(directory: Directory) -> Page:
+    gazetteer = directory.gazetteer
+    rows = [(d, sum(1 for c in directory.cooperatives if c.serves_departement(d.code, gazetteer))) for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)]
+    return Page(
+        path="departements/",
+        title="Départements",
+        description="Les coopératives d'activités et d'emploi par département.",
+        html=render("departements.html", "departements/", rows=rows),
+    )
+
+
+def map_page(directory: Directory) -> Page:
+    """/carte/: all located places on one map, and the same information as an accessible list."""
+    path = "carte/"
+    located = [c for c in directory.cooperatives if any(p.on_map for p in c.places)]
+    unlocated = [c for c in directory.cooperatives if c not in located]
+    places = [(p, c) for c in located for p in c.places if p.on_map]
+    groups: dict[str, list] = {}
+    for place, cooperative in sorted(places, key=lambda item: (item[0].departement.code if item[0].departement else "", item[1].sort_key, item[0].kind != "siege", item[0].index)):
+        groups.setdefault(place.region.nom if place.region else "Autres", []).append((place, cooperative))
+    html = render(
+        "map-page.html",
+        path,
+        map=maps.overview_map(directory.cooperatives, path, "carte"),
+        places=places,
+        groups=sorted(groups.items(), key=lambda item: fold(item[0])),
+        unlocated=unlocated,
+        legend=maps.CATEGORIES,
+        cooperative_count=len(directory.cooperatives),
+    )
+    return Page(
+        path=path,
+        title="Carte des coopératives",
+        description="Carte des coopératives d'activités et d'emploi et de leurs antennes, avec la liste des lieux.",
+        html=html,
+        source="carte.md",
+    )
+
+
+def territory_pages(directory: Directory) -> list[Page]:
+    gazetteer = directory.gazetteer
+    pages = [departement_page(directory, d) for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)]
+    pages += [region_page(directory, r) for r in sorted(gazetteer.regions.values(), key=lambda r: r.slug)]
+    pages += [territories_index(directory), departements_index(directory), map_page(directory)]
+    return pages
