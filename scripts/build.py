@@ -44,18 +44,29 @@ def publish(built: Path, target: Path) -> None:
 
 def build_site(data_dir: Path, output: Path, *, allow_fictional: bool = False) -> int:
     """Build into ``output`` atomically; returns a process exit code."""
+    temporary = output.with_name(f"{output.name}.tmp-{os.getpid()}")
+    try:
+        return _build(data_dir, output, temporary, allow_fictional)
+    except Exception as error:  # noqa: BLE001 - a bug must not leave a half-built site or a bare traceback
+        shutil.rmtree(temporary, ignore_errors=True)
+        if os.environ.get("CAE_DEBUG") == "1":
+            raise
+        print(f"Erreur interne pendant la construction ({type(error).__name__} : {error}).", file=sys.stderr)
+        print(f"{output} n'a pas changé. Signalez-la aux mainteneurs ; CAE_DEBUG=1 affiche le détail.", file=sys.stderr)
+        return 1
+
+
+def _build(data_dir: Path, output: Path, temporary: Path, allow_fictional: bool) -> int:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     os.environ["CAE_DATA"] = str(data_dir)
     os.environ["CAE_ALLOW_FICTIONAL"] = "1" if allow_fictional else "0"
-    config_file = REPO_ROOT / "mkdocs.yml"
-    temporary = output.with_name(f"{output.name}.tmp-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
 
     _mkdocs_logging()
-    config = load_config(str(config_file), site_dir=str(temporary))
+    config = load_config(str(REPO_ROOT / "mkdocs.yml"), site_dir=str(temporary))
     options = Options.from_site_config(config.site_url, config.repo_url, config.edit_uri)
     outcome = pipeline.cached_run(data_dir, options, allow_fictional=allow_fictional)
     print_problems(outcome.problems, show_warnings=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO_ROOT, make_data_dir
+from helpers import FIXTURES, REPO_ROOT, make_data_dir
 
 pytestmark = pytest.mark.slow
 SUPPORT = Path(__file__).resolve().parent / "support"

@@ -37,7 +37,7 @@ from cae.geocode import (
     results_text,
 )
 from cae.validate import validate_directory
-from conftest import REPO_ROOT, TODAY, make_data_dir
+from helpers import REPO_ROOT, TODAY, make_data_dir
 
 # --------------------------------------------------------------------------- data
 

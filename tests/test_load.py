@@ -117,3 +117,24 @@ def test_syntax_errors_are_explained_in_french():
     message = only_message(document)
     assert message.startswith("syntaxe YAML invalide")
     assert "guillemets" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("- nom: 'L'Atelier'\n", "doublez-la ('L''Atelier')"),
+        ("- description: *italique* au début\n", "doit être entre guillemets"),
+        ("- secteurs: - batiment\n", "une liste commence à la ligne suivante"),
+    ],
+)
+def test_common_french_typing_mistakes_get_a_precise_hint(text, fragment):
+    assert fragment in only_message(load_text(text, "f.yaml"))
+
+
+def test_a_value_cut_by_a_comment_is_flagged(tmp_path: Path):
+    path = tmp_path / "f.yaml"
+    path.write_text("- nom: Coop #1\n  ville: \"Paris #2\"\n", encoding="utf-8")
+    document = load_file(path, "f.yaml")
+    assert document.value == [{"nom": "Coop", "ville": "Paris #2"}]
+    [warning] = document.problems
+    assert not warning.is_error and warning.line == 1 and "commentaire" in warning.message

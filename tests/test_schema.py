@@ -8,7 +8,7 @@ from pathlib import Path
 from cae import schema as schema_module
 from cae.load import schema_comment
 from cae.validate import load_vocabularies
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 DATA = REPO_ROOT / "data"
 

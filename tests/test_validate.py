@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cae.validate import luhn_valid, siret_valid, validate_directory
-from conftest import FIXTURES, REPO_ROOT, TODAY, make_data_dir
+from helpers import FIXTURES, REPO_ROOT, TODAY, make_data_dir
 
 INVALID_CASES = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gazetteer import Commune, Gazetteer, Territory
+from .geocode import GeocodedPoint, query_text
 from .text import fold
 from .validate import Dataset
 from .vocabularies import Term, Vocabularies
@@ -150,7 +151,7 @@ class Directory:
         return next(c for c in self.cooperatives if c.id == identifier)
 
 
-def _place(kind: str, index: int, raw: dict[str, Any], gazetteer: Gazetteer) -> Place:
+def _place(kind: str, index: int, raw: dict[str, Any], gazetteer: Gazetteer, geocoded: GeocodedPoint | None = None) -> Place:
     commune = gazetteer.communes.get(raw.get("insee") or "")
     if commune is None and raw.get("commune"):
         candidates = gazetteer.find(name=raw["commune"], postcode=raw.get("code_postal"), departement=raw.get("departement"))
@@ -159,7 +160,9 @@ def _place(kind: str, index: int, raw: dict[str, Any], gazetteer: Gazetteer) -> 
     region_code = commune.region if commune else (departement.region if departement else "")
     region = gazetteer.regions.get(region_code) or gazetteer.regions_by_slug.get(raw.get("region") or "")
     coordinates = raw.get("coordonnees")
-    if coordinates:
+    if geocoded is not None and raw.get("adresse") and commune and geocoded.requete == query_text(raw["adresse"], raw.get("code_postal") or "", commune.nom):
+        lat, lon, precision = geocoded.lat, geocoded.lon, "adresse"
+    elif coordinates:
         lat, lon = float(coordinates["lat"]), float(coordinates["lon"])
         precision = "adresse" if raw.get("adresse") else "commune"
     elif commune:
@@ -204,8 +207,13 @@ def _member(cooperative_id: str, raw: dict[str, Any], vocabularies: Vocabularies
     )
 
 
-def enrich(dataset: Dataset, gazetteer: Gazetteer) -> Directory:
-    """Build the directory model from a dataset that passed validation."""
+def enrich(dataset: Dataset, gazetteer: Gazetteer, geocoded: dict[tuple[str, str], GeocodedPoint] | None = None) -> Directory:
+    """Build the directory model from a dataset that passed validation.
+
+    ``geocoded`` holds the committed results of ``make geocode``; a result is
+    used only while the address it was computed from is unchanged.
+    """
+    geocoded = geocoded or {}
     vocabularies = dataset.vocabularies
     regions_by_slug = gazetteer.regions_by_slug
     cooperatives = []
@@ -215,8 +223,8 @@ def enrich(dataset: Dataset, gazetteer: Gazetteer) -> Directory:
             id=record["id"],
             nom=record["nom"],
             record=record,
-            siege=_place("siege", 0, record["siege"], gazetteer) if record.get("siege") else None,
-            antennes=[_place("antenne", i, raw, gazetteer) for i, raw in enumerate(record.get("antennes") or [])],
+            siege=_place("siege", 0, record["siege"], gazetteer, geocoded.get((record["id"], "siege"))) if record.get("siege") else None,
+            antennes=[_place("antenne", i, raw, gazetteer, geocoded.get((record["id"], f"antennes[{i + 1}]"))) for i, raw in enumerate(record.get("antennes") or [])],
             secteurs=_terms(record.get("secteurs"), vocabularies.secteurs),
             reseaux=_terms(record.get("reseaux"), vocabularies.reseaux),
             forme_juridique=vocabularies.formes_juridiques.get(record.get("forme_juridique") or ""),

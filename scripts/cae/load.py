@@ -132,7 +132,9 @@ except ImportError:  # pragma: no cover - depends on the PyYAML wheel
 _SYNTAX_MESSAGES = [
     ("mapping values are not allowed", "« : » inattendu : mettez la valeur entre guillemets si elle contient « : », ou vérifiez l'indentation"),
     ("could not find expected ':'", "« : » manquant après un nom de champ, ou guillemet non fermé"),
+    ("did not find expected alphabetic or numeric character", "une valeur qui commence par « * », « & » ou « ! » doit être entre guillemets, par exemple \"*italique* au début\""),
     ("cannot start any token", "caractère interdit en début de valeur (une tabulation ? utilisez des espaces ; un « @ » ou « ` » ? mettez la valeur entre guillemets)"),
+    ("block sequence entries are not allowed", "« - » inattendu : une liste commence à la ligne suivante, ou mettez la valeur entre guillemets"),
     ("did not find expected key", "indentation incohérente : ce champ n'est pas aligné avec ceux du même niveau"),
     ("did not find expected '-' indicator", "élément de liste mal aligné : les « - » d'une même liste doivent être au même niveau"),
     ("did not find expected node content", "valeur manquante ou mal placée"),
@@ -141,19 +143,44 @@ _SYNTAX_MESSAGES = [
     ("expected <block end>", "indentation incohérente"),
     ("expected ',' or ']'", "liste entre crochets mal fermée : « , » ou « ] » attendu"),
     ("expected ',' or '}'", "objet entre accolades mal fermé : « , » ou « } » attendu"),
-    ("found duplicate anchor", "ancre en double"),
     ("while scanning a simple key", "« : » manquant après un nom de champ"),
     ("while scanning a quoted scalar", "guillemet non fermé"),
     ("found a tab character", "tabulation interdite dans l'indentation : utilisez des espaces"),
 ]
+# A French apostrophe inside single quotes ends the text early: 'L'Atelier'.
+_APOSTROPHE_IN_SINGLE_QUOTES = re.compile(r":\s*'[^']*'[^\s,\]}#]")
+_APOSTROPHE_HINT = "une apostrophe dans un texte entre guillemets simples le termine : doublez-la ('L''Atelier') ou utilisez des guillemets doubles (\"L'Atelier\")"
 
 
-def _syntax_message(error: yaml.MarkedYAMLError) -> str:
-    text = f"{error.context or ''} {error.problem or ''}"
+def _syntax_message(error: yaml.MarkedYAMLError, text: str) -> str:
+    mark = error.problem_mark or error.context_mark
+    if mark is not None:
+        lines = text.split("\n")
+        for line in lines[max(0, mark.line - 1) : mark.line + 1]:
+            if _APOSTROPHE_IN_SINGLE_QUOTES.search(line):
+                return f"syntaxe YAML invalide : {_APOSTROPHE_HINT}"
+    described = f"{error.context or ''} {error.problem or ''}"
     for needle, message in _SYNTAX_MESSAGES:
-        if needle in text:
+        if needle in described:
             return f"syntaxe YAML invalide : {message}"
     return f"syntaxe YAML invalide ({(error.problem or error.context or 'erreur inconnue').strip()})"
+
+
+# "nom: Coop #1" silently keeps "Coop": YAML reads " #" as the start of a comment.
+_CUT_BY_COMMENT = re.compile(r"^\s*(?:- )?[A-Za-z_][\w.-]*:[ \t]+[^\s'\"\[{#&*!|>][^#]*?[ \t]#")
+
+
+def _comment_warnings(text: str, display: str) -> list[Problem]:
+    """Warn where a comment probably cut a value short (the text was meant to include « # »)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _CUT_BY_COMMENT.match(line)
+        if match:
+            column = match.end()
+            problems.append(
+                Problem(display, number, column, "", "tout ce qui suit « # » est un commentaire ignoré : si « # » fait partie de la valeur, mettez-la entre guillemets", "avertissement")
+            )
+    return problems
 
 
 def _position_of_offset(data: bytes, offset: int) -> tuple[int, int]:
@@ -307,7 +334,7 @@ def load_text(text: str, display: str) -> Document:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         document.value = None
-        document.problems.append(Problem(display, line, column, "", _syntax_message(error)))
+        document.problems.append(Problem(display, line, column, "", _syntax_message(error, text)))
     except yaml.YAMLError as error:
         document.value = None
         document.problems.append(Problem(display, 1, 1, "", f"syntaxe YAML invalide ({error})"))
@@ -323,7 +350,9 @@ def load_file(path: Path, display: str) -> Document:
     text, problems = _decode(data, display)
     if text is None or problems:
         return Document(path=display, problems=problems)
-    return load_text(text, display)
+    document = load_text(text, display)
+    document.problems.extend(_comment_warnings(text, display))
+    return document
 
 
 _SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .enrich import Directory, enrich
-from .errors import Problem
+from .errors import Problem, display_path
+from .geocode import ResultsFileError, load_geocoded, results_path
+from .paths import REPO_ROOT
 from .gazetteer import load_gazetteer
 from .generate import Options, Site, generate_site
 from .validate import validate_directory
@@ -56,5 +58,9 @@ def run(data_dir: Path, options: Options = Options(), *, allow_fictional: bool =
     result = validate_directory(data_dir, gazetteer, today=today, allow_fictional=allow_fictional)
     if not result.ok:
         return Outcome(result.problems)
-    directory = enrich(result.dataset, gazetteer)
+    try:
+        geocoded = load_geocoded(data_dir)
+    except ResultsFileError as error:
+        return Outcome(result.problems + [Problem(display_path(results_path(data_dir), REPO_ROOT), 0, 0, "", str(error))])
+    directory = enrich(result.dataset, gazetteer, geocoded)
     return Outcome(result.problems, directory, generate_site(directory, options))

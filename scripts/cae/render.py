@@ -124,6 +124,17 @@ def js_template_literal(markup: str) -> str:
     )
 
 
+def folium_markup(markup: str) -> str:
+    """HTML (already escaped for HTML) made safe for the places folium puts it.
+
+    folium writes popups and tooltips inside a JavaScript template literal, and
+    branca then compiles its own output as a Jinja template a second time: so
+    braces become HTML character references (no ``${…}`` and no ``{{ … }}``
+    survive), then the text is escaped for the template literal.
+    """
+    return js_template_literal(markup.replace("{", "&#123;").replace("}", "&#125;"))
+
+
 def json_for_script(value: Any) -> str:
     """JSON that is safe inside ``<script>`` whatever strings it holds."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

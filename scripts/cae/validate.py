@@ -155,9 +155,13 @@ _ENUM_LIST_LIMIT = 15
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
+    """`` ; vouliez-vous dire « x » ?`` for the closest choice (or one it begins), else ``""``."""
     choices = list(choices)
     by_fold = {fold(c): c for c in choices}
-    close = difflib.get_close_matches(fold(str(word)), list(by_fold), n=1, cutoff=0.6)
+    folded = fold(str(word))
+    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
+    if not close and len(folded) >= 4:
+        close = [f for f in sorted(by_fold) if f.startswith(folded)][:1]
     return f" ; vouliez-vous dire « {by_fold[close[0]]} » ?" if close else ""
 
 
@@ -209,7 +213,7 @@ def _schema_problems(document: Document, base: KeyPath, error: ValidationError, 
                     "le contact passe par la coopérative ou par le site professionnel (site_web)"
                 )
             else:
-                message = f"champ inconnu « {key} »{_suggest(key, allowed)} Champs permis ici : {', '.join(allowed)}."
+                message = f"champ inconnu « {key} »{_suggest(key, allowed) or '.'} Champs permis ici : {', '.join(allowed)}."
             problems.append(document.problem(path + (key,), _join(name, key), message, key=True))
         return problems
     if kind == "type":
@@ -227,12 +231,12 @@ def _schema_problems(document: Document, base: KeyPath, error: ValidationError, 
     if kind == "enum":
         values = [str(v) for v in error.validator_value]
         vocabulary = _VOCABULARY_FILES.get(schema.get("title", ""))
-        message = f"valeur inconnue « {value} »{_suggest(str(value), values)}{_allowed(values, vocabulary)}"
+        message = f"valeur inconnue « {value} »{_suggest(str(value), values) or '.'}{_allowed(values, vocabulary)}"
         return [document.problem(path, field_name, message)]
     if kind == "pattern":
         return [document.problem(path, field_name, f"« {_clip(value)} » n'a pas le bon format : {custom or 'format invalide'}")]
     if kind == "minLength":
-        return [document.problem(path, field_name, "texte vide : écrivez une valeur ou supprimez la ligne")]
+        return [document.problem(path, field_name, "texte vide : écrivez une valeur (ou supprimez la ligne si le champ est facultatif)")]
     if kind == "maxLength":
         return [document.problem(path, field_name, f"texte trop long : {len(value)} caractères, {error.validator_value} au plus")]
     if kind == "minimum":
@@ -376,12 +380,19 @@ class Checker:
             if elsewhere:
                 listed = ", ".join(f"{c.nom} ({c.departement}, INSEE {c.insee})" for c in elsewhere[:6])
                 return None, [self.problem(path + ("commune",), f"aucune commune « {name} » dans le département {departement} ; il existe : {listed}")]
+        if not candidates and postcode:
+            elsewhere = self.gazetteer.find(name=name, departement=departement)
+            if elsewhere:
+                listed = ", ".join(f"{c.nom} ({', '.join(c.codes_postaux) or c.departement})" for c in elsewhere[:6])
+                return None, [self.problem(path + ("code_postal",), f"le code postal {postcode} ne correspond pas à la commune « {name} » : {listed}")]
         if not candidates:
-            known = self.gazetteer.by_name
             hint = _suggest(name, [c.nom for c in self.gazetteer.find(postcode=postcode)] if postcode else [])
             if not hint:
-                close = difflib.get_close_matches(fold(name), list(known), n=1, cutoff=0.85)
-                hint = f" ; vouliez-vous dire « {known[close[0]][0].nom} » ?" if close else ""
+                close = difflib.get_close_matches(fold(name), list(self.gazetteer.by_name), n=1, cutoff=0.85)
+                if close:
+                    options = self.gazetteer.by_name[close[0]]
+                    listed = ", ".join(f"{c.nom} ({c.departement}, INSEE {c.insee})" for c in sorted(options, key=lambda c: c.insee)[:4])
+                    hint = f" ; vouliez-vous dire {listed} ?"
             where = f" avec le code postal {postcode}" if postcode else ""
             return None, [self.problem(path + ("commune",), f"commune « {name} » introuvable{where}{hint}")]
         listed = ", ".join(f"{c.nom} ({c.departement}, INSEE {c.insee})" for c in candidates[:6])
@@ -661,7 +672,7 @@ def _member_file(path: Path, context: _MemberContext) -> tuple[str, list[dict[st
     problems: list[Problem] = []
     cooperative_id = path.stem
     if cooperative_id not in context.cooperative_ids:
-        problems.append(Problem(display, 1, 1, "", f"aucune coopérative d'identifiant « {cooperative_id} » dans cooperatives.yaml{_suggest(cooperative_id, context.cooperative_ids)} Le nom du fichier doit être l'identifiant de la coopérative."))
+        problems.append(Problem(display, 1, 1, "", f"aucune coopérative d'identifiant « {cooperative_id} » dans cooperatives.yaml{_suggest(cooperative_id, context.cooperative_ids) or '.'} Le nom du fichier doit être l'identifiant de la coopérative."))
     validator = _validator(context.schema)
     records = _records(document, "membres", validator)
     check = Checker(document, context.gazetteer, context.today)
@@ -686,6 +697,8 @@ def _member_rules(check: Checker, path: KeyPath, record: Any, allow_fictional: b
             problems.append(check.problem(path + ("zone", "insee"), f"code INSEE « {zone['insee']} » inconnu dans le Code officiel géographique 2026"))
     for key in ("nom", "activite"):
         problems += check.personal_data_in_text(path + (key,), record.get(key))
+    if isinstance(consent, dict):
+        problems += check.personal_data_in_text(path + ("consentement", "moyen"), consent.get("moyen"))
     keywords = record.get("mots_cles")
     for index, keyword in enumerate(keywords if isinstance(keywords, list) else []):
         problems += check.personal_data_in_text(path + ("mots_cles", index), keyword)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..enrich import Directory
 from ..render import Page
-from . import cooperatives, exports, snippets, territories, vendor
+from . import communes, cooperatives, exports, snippets, territories, vendor
 
 
 @dataclass(frozen=True)
@@ -46,5 +46,6 @@ def generate_site(directory: Directory, options: Options = Options()) -> Site:
     site.pages.extend(territories.territory_pages(directory))
     site.files.update(exports.data_files(directory, options))
     site.files.update(vendor.vendor_files())
+    site.files.update(communes.commune_files(directory.gazetteer))
     site.snippets.update(snippets.snippets(directory))
     return site

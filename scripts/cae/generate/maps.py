@@ -26,7 +26,7 @@ from branca.element import Element
 from folium.plugins import MarkerCluster
 
 from ..enrich import Cooperative, Place
-from ..render import js_template_literal, render
+from ..render import folium_markup, render
 
 PLAN_IGN = (
     "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
@@ -75,18 +75,24 @@ def _base_map(location: tuple[float, float], zoom: int, *, layer_control: bool) 
     return figure
 
 
-def _icon(kind: str, colour: str) -> folium.DivIcon:
+def _icon(kind: str, colour: str, name: str) -> folium.DivIcon:
+    # The name, hidden but read by screen readers, is the accessible name of the
+    # marker (Leaflet gives keyboard markers role="button").
+    label = html.escape(name).replace("{", "&#123;").replace("}", "&#125;")
     return folium.DivIcon(
-        html=f'<span class="cae-repere cae-repere--{kind}" style="--cae-couleur:{colour}"></span>',
+        html=f'<span class="cae-repere cae-repere--{kind}" style="--cae-couleur:{colour}"><span class="md-visually-hidden">{label}</span></span>',
         icon_size=(18, 18),
         icon_anchor=(9, 9),
         class_name="cae-repere-conteneur",
     )
 
 
+def _label(place: Place, cooperative: Cooperative) -> str:
+    return cooperative.nom if place.kind == "siege" else f"{cooperative.nom} — {place.nom}"
+
+
 def _tooltip(place: Place, cooperative: Cooperative) -> str:
-    label = cooperative.nom if place.kind == "siege" else f"{cooperative.nom} — {place.nom}"
-    return js_template_literal(html.escape(label))
+    return folium_markup(html.escape(_label(place, cooperative)))
 
 
 @dataclass(frozen=True)
@@ -106,16 +112,17 @@ def _pieces(figure: folium.Map) -> MapHtml:
 def _marker(place: Place, cooperative: Cooperative, page_path: str, *, popup: bool) -> folium.Marker:
     kind = "siege" if place.kind == "siege" else "antenne"
     _, colour = CATEGORIES[category(cooperative)]
-    options = {"keyboard": True, "title": cooperative.nom if kind == "siege" else f"{cooperative.nom} — {place.nom}"}
+    # No contributor text in marker options: branca compiles folium's output as a
+    # Jinja template, and JSON strings cannot carry the escapes that would protect it.
     marker = folium.Marker(
         location=(place.lat, place.lon),
-        icon=_icon(kind, colour),
+        icon=_icon(kind, colour, _label(place, cooperative)),
         tooltip=folium.Tooltip(_tooltip(place, cooperative), sticky=False),
-        **options,
+        keyboard=True,
     )
     if popup:
         body = render("map-popup.html", page_path, c=cooperative, place=place)
-        folium.Popup(js_template_literal(" ".join(body.split())), lazy=True, max_width=320).add_to(marker)
+        folium.Popup(folium_markup(" ".join(body.split())), lazy=True, max_width=320).add_to(marker)
     return marker
 
 
