@@ -18,7 +18,7 @@ NODE_STAMP := node_modules/.installed
 DEMO_DATA := build/demo-data
 export CAE_DATA := $(DATA_DIR)
 
-.PHONY: deps serve test build validate geocode demo bench gazetteer schemas constraints chromium clean
+.PHONY: deps serve test build validate geocode demo bench measure gazetteer schemas constraints chromium clean
 
 deps: $(PY_STAMP) $(NODE_STAMP)
 
@@ -59,6 +59,10 @@ demo: deps
 
 bench: deps
 	cd scripts && ../$(PY) bench.py
+
+# Bytes transferred and time to ready per page type, on the scale-10 fictional site (chromium).
+measure: deps chromium
+	cd scripts && ../$(PY) measure_pages.py
 
 gazetteer: deps
 	cd scripts && ../$(PY) build_gazetteer.py

@@ -49,6 +49,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         print("Données invalides : le site affiché reste celui de la dernière version valide.", file=sys.stderr)
         return config
     _state["site"] = outcome.site
+    config.extra["demo"] = outcome.directory.fictional  # shows the "fictional data" banner (overrides/main.html)
     return config
 
 

@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -107,3 +109,67 @@ def test_the_published_build_refuses_fictional_data(tmp_path: Path):
     assert "fiche fictive" in completed.stderr
     assert not (tmp_path / "site").exists()
     assert build(data_dir, tmp_path / "site", "--allow-fictional").returncode == 0
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for name in ("href", "src"):
+            if values.get(name) and tag in ("a", "link", "script", "img", "iframe", "source"):
+                self.targets.append(values[name])
+
+
+def _parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_internal_link_of_the_built_site_resolves(fixture_site: Path):
+    # 404.html is served at any depth, so MkDocs writes its links from the site root: not checked here.
+    pages = sorted(p for p in fixture_site.rglob("*.html") if p.name != "404.html")
+    parsed = {page: _parse(page) for page in pages}
+    broken = []
+    for page, links in parsed.items():
+        for target in links.targets:
+            parts = urlsplit(target)
+            if parts.scheme or target.startswith(("//", "#")):
+                continue
+            resolved = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{page.relative_to(fixture_site)} -> {target}")
+            elif parts.fragment and resolved.suffix == ".html" and parts.fragment not in parsed.get(resolved, _parse(resolved)).ids:
+                broken.append(f"{page.relative_to(fixture_site)} -> {target} (ancre absente)")
+    # The crawl covered every kind of page: 101 départements, 18 régions, 7 cooperatives, indexes, content.
+    assert len([p for p in pages if p.parent.parent.name == "departements"]) == 101
+    assert len([p for p in pages if p.parent.parent.name == "regions"]) == 18
+    assert len([p for p in pages if p.parent.parent.name == "cooperatives"]) == 7
+    assert broken == []
+
+
+def test_open_data_files_describe_the_same_cooperatives(fixture_site: Path):
+    import csv
+    import json
+
+    published = json.loads((fixture_site / "donnees" / "cooperatives.json").read_text(encoding="utf-8"))
+    assert published["metadonnees"]["licence"].startswith("Licence Ouverte 2.0")
+    ids = [c["id"] for c in published["cooperatives"]]
+    rows = list(csv.DictReader((fixture_site / "donnees" / "cooperatives.csv").read_text(encoding="utf-8").splitlines()))
+    assert [row["id"] for row in rows] == ids
+    ain = next(row for row in rows if row["id"] == "coop-de-l-ain")
+    assert ain["siege.code_postal"] == "01000" and ain["secteurs"] == "generaliste" and ain["accepte_nouveaux_entrepreneurs"] == "oui"
+    assert ain["antennes"] == "Antenne d'Oyonnax (Oyonnax)"
+    geojson = json.loads((fixture_site / "donnees" / "cooperatives.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["id"] for f in geojson["features"]} == {"coop-de-l-ain", "batisseurs-du-rhone", "ile-de-beaute-coop", "coop-des-mornes", "numerique-breton"}
+    schema = json.loads((fixture_site / "donnees" / "schemas" / "cooperatives.schema.json").read_text(encoding="utf-8"))
+    assert schema["items"]["properties"]["id"]["pattern"]
+    assert (fixture_site / "robots.txt").read_text(encoding="utf-8").startswith("User-agent: *")
