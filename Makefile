@@ -6,6 +6,8 @@
 #   make demo      build and serve a large synthetic (fictional) dataset
 #   make bench     the performance benchmark (scales 1 and 10)
 #   make geocode   geocode street addresses into data/geocodage.json (network; maintainers only)
+#   make trouver Q="69003 graphisme"   the /trouver/ ranking for a place (and an activity), in the terminal
+#   make partenaires Q="électricien menuisier près de 44000 rayon 50"   partner members and a team, in the terminal (ARGS=--json)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +20,7 @@ NODE_STAMP := node_modules/.installed
 DEMO_DATA := build/demo-data
 export CAE_DATA := $(DATA_DIR)
 
-.PHONY: deps serve test build validate geocode demo bench measure gazetteer schemas constraints chromium clean
+.PHONY: deps serve test build validate geocode trouver partenaires demo bench measure gazetteer schemas constraints chromium clean
 
 deps: $(PY_STAMP) $(NODE_STAMP)
 
@@ -43,6 +45,12 @@ validate: deps
 
 geocode: deps
 	@cd scripts && ../$(PY) geocode.py --data "$(DATA_DIR)" $(ARGS)
+
+trouver: deps
+	@cd scripts && ../$(PY) trouver.py --data "$(DATA_DIR)" "$(Q)"
+
+partenaires: deps
+	@cd scripts && ../$(PY) partenaires.py --data "$(DATA_DIR)" $(ARGS) "$(Q)"
 
 build: deps
 	@cd scripts && ../$(PY) build.py --data "$(DATA_DIR)"

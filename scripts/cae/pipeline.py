@@ -52,8 +52,8 @@ def cached_run(data_dir: Path, options: Options = Options(), *, allow_fictional:
     return _last[key]
 
 
-def run(data_dir: Path, options: Options = Options(), *, allow_fictional: bool = False, today: dt.date | None = None) -> Outcome:
-    """Everything up to the generated site; stops after validation if the data have errors."""
+def load_directory(data_dir: Path, *, allow_fictional: bool = False, today: dt.date | None = None) -> Outcome:
+    """Load, validate and enrich (no generation); ``directory`` is None if the data have errors."""
     gazetteer = load_gazetteer()
     result = validate_directory(data_dir, gazetteer, today=today, allow_fictional=allow_fictional)
     if not result.ok:
@@ -62,5 +62,12 @@ def run(data_dir: Path, options: Options = Options(), *, allow_fictional: bool =
         geocoded = load_geocoded(data_dir)
     except ResultsFileError as error:
         return Outcome(result.problems + [Problem(display_path(results_path(data_dir), REPO_ROOT), 0, 0, "", str(error))])
-    directory = enrich(result.dataset, gazetteer, geocoded)
-    return Outcome(result.problems, directory, generate_site(directory, options))
+    return Outcome(result.problems, enrich(result.dataset, gazetteer, geocoded))
+
+
+def run(data_dir: Path, options: Options = Options(), *, allow_fictional: bool = False, today: dt.date | None = None) -> Outcome:
+    """Everything up to the generated site; stops after validation if the data have errors."""
+    outcome = load_directory(data_dir, allow_fictional=allow_fictional, today=today)
+    if outcome.directory is not None:
+        outcome.site = generate_site(outcome.directory, options)
+    return outcome

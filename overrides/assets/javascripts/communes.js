@@ -56,8 +56,8 @@ export function distanceKm([lat1, lon1], [lat2, lon2]) {
 }
 
 function commune(row) {
-  const [insee, nom, codes, departement, lat, lon, population] = row;
-  return { insee, nom, codesPostaux: codes ? codes.split(" ") : [], departement, lat, lon, population };
+  const [insee, nom, codes, departement, lat, lon, population, parent] = row;
+  return { insee, nom, codesPostaux: codes ? codes.split(" ") : [], departement, lat, lon, population, parent };
 }
 
 function postcodeKey(code) {
@@ -148,15 +148,16 @@ export function label(c) {
 }
 
 /**
- * Turn a text input into an accessible commune autocomplete.
- * onSelect(commune) is called when a suggestion is chosen (click, Enter).
+ * Turn a text input into an accessible autocomplete (ARIA combobox pattern).
+ * suggest(text) resolves to the options, describe(option) is their text;
+ * onSelect(option) is called when one is chosen (click, Enter).
  */
-export function attachAutocomplete(input, { onSelect, onClear = () => {} }) {
+export function attachCombobox(input, { suggest, describe, listLabel, onSelect, onClear = () => {} }) {
   const list = document.createElement("ul");
   list.id = `${input.id}-suggestions`;
   list.className = "cae-suggestions";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Communes proposées");
+  list.setAttribute("aria-label", listLabel);
   list.hidden = true;
   input.after(list);
   input.setAttribute("role", "combobox");
@@ -187,14 +188,14 @@ export function attachAutocomplete(input, { onSelect, onClear = () => {} }) {
   function choose(index) {
     const chosen = options[index];
     if (!chosen) return;
-    input.value = label(chosen);
+    input.value = describe(chosen);
     close();
     onSelect(chosen);
   }
 
-  async function suggest() {
+  async function show() {
     const current = ++request;
-    const found = await findCommunes(input.value, 8);
+    const found = await suggest(input.value);
     if (current !== request) return;
     options = found;
     list.replaceChildren(
@@ -203,7 +204,7 @@ export function attachAutocomplete(input, { onSelect, onClear = () => {} }) {
         item.id = `${list.id}-${index}`;
         item.setAttribute("role", "option");
         item.setAttribute("aria-selected", "false");
-        item.textContent = label(c);
+        item.textContent = describe(c);
         item.addEventListener("mousedown", (event) => {
           event.preventDefault();
           choose(index);
@@ -220,7 +221,7 @@ export function attachAutocomplete(input, { onSelect, onClear = () => {} }) {
   input.addEventListener("input", () => {
     onClear();
     clearTimeout(timer);
-    timer = setTimeout(suggest, 80);
+    timer = setTimeout(show, 80);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" && options.length) {
@@ -241,6 +242,14 @@ export function attachAutocomplete(input, { onSelect, onClear = () => {} }) {
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
+}
+
+/**
+ * Turn a text input into an accessible commune autocomplete.
+ * onSelect(commune) is called when a suggestion is chosen (click, Enter).
+ */
+export function attachAutocomplete(input, { onSelect, onClear = () => {} }) {
+  attachCombobox(input, { suggest: (text) => findCommunes(text, 8), describe: label, listLabel: "Communes proposées", onSelect, onClear });
   return {
     /** The first suggestion for the current text (used when the form is sent without choosing). */
     async best() {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..enrich import Directory
 from ..render import Page
-from . import communes, cooperatives, exports, snippets, territories, vendor
+from . import communes, cooperatives, exports, finder, partners, snippets, territories, vendor
 
 
 @dataclass(frozen=True)
@@ -48,4 +48,6 @@ def generate_site(directory: Directory, options: Options = Options()) -> Site:
     site.files.update(vendor.vendor_files())
     site.files.update(communes.commune_files(directory.gazetteer))
     site.snippets.update(snippets.snippets(directory))
+    partners.add_partner_pages(site, directory)
+    finder.add_finder(site, directory)
     return site

@@ -11,7 +11,8 @@ Three ways in, each a folder of small JSON files under ``donnees/communes/``:
   INSEE code (the address of a shared search) or to find the commune nearest
   to the visitor's position.
 
-Each commune is ``[insee, nom, "cp1 cp2", département, lat, lon, population]``.
+Each commune is ``[insee, nom, "cp1 cp2", département, lat, lon, population, parent]``
+(``parent``: the city of a municipal arrondissement, else "").
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ BASE = "donnees/communes"
 
 
 def _row(commune: Commune) -> list[Any]:
-    return [commune.insee, commune.nom, " ".join(commune.codes_postaux), commune.departement, commune.lat, commune.lon, commune.population or 0]
+    return [commune.insee, commune.nom, " ".join(commune.codes_postaux), commune.departement, commune.lat, commune.lon, commune.population or 0, commune.parent]
 
 
 def _by_importance(communes: list[Commune]) -> list[Commune]:
