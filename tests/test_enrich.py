@@ -50,9 +50,9 @@ def test_a_geocoded_address_is_used_only_while_the_address_is_unchanged(dataset,
 def test_territories_a_cooperative_covers(dataset, gazetteer):
     directory = enrich(dataset, gazetteer)
     ain = _cooperative(directory, "coop-de-l-ain")
-    assert ain.serves_departement("01", gazetteer)  # located there
-    assert ain.serves_departement("71", gazetteer)  # declared
-    assert not ain.serves_departement("69", gazetteer)
+    assert ain.serves_departement("01")  # located there
+    assert ain.serves_departement("71")  # declared
+    assert not ain.serves_departement("69")
     breton = _cooperative(directory, "numerique-breton")
-    assert all(breton.serves_departement(code, gazetteer) for code in ("22", "29", "35", "56"))  # the whole région declared
+    assert all(breton.serves_departement(code) for code in ("22", "29", "35", "56"))  # the whole région declared
     assert breton.serves_region("53") and not breton.serves_region("52")

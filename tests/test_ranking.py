@@ -176,7 +176,7 @@ def test_territory_reason_agrees_with_the_territory_pages(directory):
         departement = gazetteer.departements[code]
         region = gazetteer.regions[departement.region]
         for cooperative in directory.cooperatives:
-            assert bool(territory_reason(cooperative, departement, region)) == cooperative.serves_departement(code, gazetteer), (code, cooperative.id)
+            assert bool(territory_reason(cooperative, departement, region)) == cooperative.serves_departement(code), (code, cooperative.id)
 
 
 def test_kilometres_are_rounded_half_up():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from cae import schema as schema_module
 from cae.load import schema_comment

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .gazetteer import Commune, Gazetteer, Territory
@@ -88,6 +89,8 @@ class Cooperative:
     members: list[Member] = field(default_factory=list)
     fictional: bool = False
     line: int = 1  # where the record starts in cooperatives.yaml (for "Modifier cette fiche")
+    covered_departements: frozenset[str] = frozenset()  # see serves_departement
+    covered_regions: frozenset[str] = frozenset()  # see serves_region
 
     @property
     def places(self) -> list[Place]:
@@ -115,21 +118,13 @@ class Cooperative:
     def located_regions(self) -> set[str]:
         return {p.region.code for p in self.places if p.region}
 
-    def serves_departement(self, code: str, gazetteer: Gazetteer) -> bool:
+    def serves_departement(self, code: str) -> bool:
         """Located in the département, or declared as serving it (directly or through its région)."""
-        region = gazetteer.departements[code].region
-        return (
-            code in self.located_departements()
-            or code in {t.code for t in self.served_departements}
-            or region in {t.code for t in self.served_regions}
-        )
+        return code in self.covered_departements
 
     def serves_region(self, code: str) -> bool:
-        return (
-            code in self.located_regions()
-            or code in {t.code for t in self.served_regions}
-            or code in {t.region for t in self.served_departements}
-        )
+        """Located in the région, or declared as serving it or one of its départements."""
+        return code in self.covered_regions
 
 
 @dataclass
@@ -149,6 +144,24 @@ class Directory:
 
     def cooperative(self, identifier: str) -> Cooperative:
         return next(c for c in self.cooperatives if c.id == identifier)
+
+    @cached_property
+    def by_departement(self) -> dict[str, list[Cooperative]]:
+        """Département code → the cooperatives serving it (in directory order)."""
+        found: dict[str, list[Cooperative]] = {}
+        for cooperative in self.cooperatives:
+            for code in sorted(cooperative.covered_departements):
+                found.setdefault(code, []).append(cooperative)
+        return found
+
+    @cached_property
+    def by_region(self) -> dict[str, list[Cooperative]]:
+        """Région code → the cooperatives serving it (in directory order)."""
+        found: dict[str, list[Cooperative]] = {}
+        for cooperative in self.cooperatives:
+            for code in sorted(cooperative.covered_regions):
+                found.setdefault(code, []).append(cooperative)
+        return found
 
 
 def _place(kind: str, index: int, raw: dict[str, Any], gazetteer: Gazetteer, geocoded: GeocodedPoint | None = None) -> Place:
@@ -207,6 +220,18 @@ def _member(cooperative_id: str, raw: dict[str, Any], vocabularies: Vocabularies
     )
 
 
+def _coverage(cooperative: Cooperative, gazetteer: Gazetteer) -> tuple[frozenset[str], frozenset[str]]:
+    """Départements and régions a cooperative serves: where it is, what it declares."""
+    declared_regions = {t.code for t in cooperative.served_regions}
+    departements = (
+        cooperative.located_departements()
+        | {t.code for t in cooperative.served_departements}
+        | {code for code, d in gazetteer.departements.items() if d.region in declared_regions}
+    )
+    regions = cooperative.located_regions() | declared_regions | {t.region for t in cooperative.served_departements}
+    return frozenset(departements), frozenset(regions)
+
+
 def enrich(dataset: Dataset, gazetteer: Gazetteer, geocoded: dict[tuple[str, str], GeocodedPoint] | None = None) -> Directory:
     """Build the directory model from a dataset that passed validation.
 
@@ -233,6 +258,7 @@ def enrich(dataset: Dataset, gazetteer: Gazetteer, geocoded: dict[tuple[str, str
             fictional=bool(record.get("fictif")),
             line=dataset.record_lines.get(record["id"], 1),
         )
+        cooperative.covered_departements, cooperative.covered_regions = _coverage(cooperative, gazetteer)
         members = sorted(
             (_member(cooperative.id, raw, vocabularies, gazetteer) for raw in dataset.members.get(cooperative.id, [])),
             key=lambda m: (fold(m.nom), m.id),

@@ -39,7 +39,7 @@ from typing import Iterable
 from .enrich import Member
 from .gazetteer import Commune
 from .places import distance_km
-from .text import fold
+from .text import fold, singular
 from .vocabularies import Term
 
 MAX_SKILLS = 8
@@ -49,13 +49,8 @@ MAX_RADIUS_KM = 1000
 STOP_WORDS = frozenset("a au aux avec d de des du en et l la le les ou pour un une".split())
 
 
-def word_key(word: str) -> str:
-    """A folded word without its final plural « s » or « x » (« electriciens » → « electricien »)."""
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
-
-
 def phrase_key(words: list[str]) -> str:
-    return " ".join(word_key(word) for word in words)
+    return " ".join(singular(word) for word in words)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from .enrich import Cooperative, Directory, Place
 from .gazetteer import Commune, Gazetteer, Territory
 from .places import distance_km, find_communes, search_form
 from .render import french_number
-from .text import fold
+from .text import fold, singular
 from .vocabularies import Term, Vocabularies
 
 RESULT_LIMIT = 30
@@ -66,7 +66,7 @@ NEWCOMERS = {True: "Oui", False: "Non", None: "Non précisé"}
 
 def activity_words(text: str) -> list[str]:
     """The words compared: folded, and a final « s » or « x » dropped from words of more than three letters."""
-    return [word[:-1] if len(word) > 3 and word[-1] in "sx" else word for word in fold(text).split()]
+    return [singular(word) for word in fold(text).split()]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,15 @@ def fold(text: str) -> str:
     return _NOT_ALNUM.sub(" ", ascii_text).strip()
 
 
+def singular(word: str) -> str:
+    """A folded word without a final plural « s » or « x » (words of more than three letters).
+
+    « graphistes » → « graphiste », « travaux » → « travau »: crude, but the same
+    on both sides of every comparison, and mirrored by ``singular`` in communes.js.
+    """
+    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
+
+
 def slugify(text: str) -> str:
     """ASCII lower-case words joined by hyphens (``"Côtes-d'Armor"`` → ``"cotes-d-armor"``)."""
     return fold(text).replace(" ", "-")

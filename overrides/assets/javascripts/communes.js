@@ -29,6 +29,11 @@ export function fold(text) {
     .trim();
 }
 
+/** A folded word without a final plural « s » or « x » (more than three letters): Python's text.singular. */
+export function singular(word) {
+  return word.length > 3 && /[sx]$/.test(word) ? word.slice(0, -1) : word;
+}
+
 /** How names and queries are compared: folded, with « St » and « Ste » written out. */
 export function searchForm(text) {
   return fold(text).replace(/\bste\b/g, "sainte").replace(/\bst\b/g, "saint");

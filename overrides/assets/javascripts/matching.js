@@ -2,19 +2,14 @@
 // whose docstrings state the rule. Keep the two in step: the browser tests compare them
 // on shared queries.
 
-import { compareText, distanceKm, fold } from "./communes.js";
+import { compareText, distanceKm, fold, singular } from "./communes.js";
 
 export const MAX_SKILLS = 8;
 export const MAX_RADIUS_KM = 1000;
 const STOP_WORDS = new Set("a au aux avec d de des du en et l la le les ou pour un une".split(" "));
 
-/** A folded word without its final plural « s » or « x ». */
-function wordKey(word) {
-  return word.length > 3 && /[sx]$/.test(word) ? word.slice(0, -1) : word;
-}
-
 function phraseKey(words) {
-  return words.map(wordKey).join(" ");
+  return words.map(singular).join(" ");
 }
 
 /** Every folded form a visitor may type for a skill [id, libelle, synonymes] (Term.words). */

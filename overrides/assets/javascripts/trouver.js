@@ -3,7 +3,7 @@
 // département, one per activity word). Keep the two in step: tests/browser/test_trouver.py
 // compares them on shared queries. Text from the data only ever reaches the page as text.
 
-import { attachAutocomplete, communeByInsee, distanceKm, findCommunes, fold, label, nearestCommune, searchForm } from "./communes.js";
+import { attachAutocomplete, communeByInsee, distanceKm, findCommunes, fold, label, nearestCommune, searchForm, singular } from "./communes.js";
 
 const DATA = new URL("../../donnees/trouver/", import.meta.url);
 const SITE = new URL("../../", import.meta.url);
@@ -31,7 +31,7 @@ function activityWords(text) {
   return fold(text)
     .split(" ")
     .filter(Boolean)
-    .map((word) => (word.length > 3 && /[sx]$/.test(word) ? word.slice(0, -1) : word));
+    .map(singular);
 }
 
 /** { text, given, sectors: Map(sector number -> phrases as written) } for the activity typed. */

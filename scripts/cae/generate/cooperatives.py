@@ -63,8 +63,8 @@ def cooperative_jsonld(cooperative: Cooperative, page_url: str) -> dict[str, Any
 def _filters(cooperative: Cooperative, directory: Directory) -> dict[str, list[str]]:
     """Search facets: the départements and régions where it is located or that it serves."""
     gazetteer = directory.gazetteer
-    departements = sorted(code for code in gazetteer.departements if cooperative.serves_departement(code, gazetteer))
-    regions = sorted(code for code in gazetteer.regions if cooperative.serves_region(code))
+    departements = sorted(cooperative.covered_departements)
+    regions = sorted(cooperative.covered_regions)
     return {
         "departements": [f"{gazetteer.departements[c].nom} ({c})" for c in departements],
         "regions": [gazetteer.regions[c].nom for c in regions],

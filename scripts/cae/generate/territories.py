@@ -48,7 +48,7 @@ def _split(cooperatives: list[Cooperative], located: set[str], attribute: str) -
 def departement_page(directory: Directory, departement: Territory) -> Page:
     path = f"departements/{departement.code}/"
     gazetteer = directory.gazetteer
-    relevant = [c for c in directory.cooperatives if c.serves_departement(departement.code, gazetteer)]
+    relevant = directory.by_departement.get(departement.code, [])
     here, serving = _split(relevant, {departement.code}, "located_departements")
     region = gazetteer.regions[departement.region]
     map_html = maps.overview_map(here, path, f"dep{departement.code.lower()}", zoom=8) if any(p.on_map for c in here for p in c.places) else None
@@ -77,10 +77,10 @@ def departement_page(directory: Directory, departement: Territory) -> Page:
 def region_page(directory: Directory, region: Territory) -> Page:
     path = f"regions/{region.slug}/"
     gazetteer = directory.gazetteer
-    relevant = [c for c in directory.cooperatives if c.serves_region(region.code)]
+    relevant = directory.by_region.get(region.code, [])
     here, serving = _split(relevant, {region.code}, "located_regions")
     departements = sorted((d for d in gazetteer.departements.values() if d.region == region.code), key=lambda d: d.code)
-    children = [(d, sum(1 for c in relevant if c.serves_departement(d.code, gazetteer))) for d in departements]
+    children = [(d, len(directory.by_departement.get(d.code, []))) for d in departements]
     map_html = maps.overview_map(here, path, f"reg{region.code}", zoom=7) if any(p.on_map for c in here for p in c.places) else None
     html = render(
         "territory.html",
@@ -110,8 +110,7 @@ def territories_index(directory: Directory) -> Page:
     rows = []
     for region in sorted(gazetteer.regions.values(), key=lambda r: r.slug):
         departements = sorted((d for d in gazetteer.departements.values() if d.region == region.code), key=lambda d: d.code)
-        count = sum(1 for c in directory.cooperatives if c.serves_region(region.code))
-        rows.append((region, count, [(d, sum(1 for c in directory.cooperatives if c.serves_departement(d.code, gazetteer))) for d in departements]))
+        rows.append((region, len(directory.by_region.get(region.code, [])), [(d, len(directory.by_departement.get(d.code, []))) for d in departements]))
     return Page(
         path="regions/",
         title="Territoires",
@@ -122,7 +121,7 @@ def territories_index(directory: Directory) -> Page:
 
 def departements_index(directory: Directory) -> Page:
     gazetteer = directory.gazetteer
-    rows = [(d, sum(1 for c in directory.cooperatives if c.serves_departement(d.code, gazetteer))) for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)]
+    rows = [(d, len(directory.by_departement.get(d.code, []))) for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)]
     return Page(
         path="departements/",
         title="Départements",
