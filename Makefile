@@ -70,7 +70,7 @@ bench: deps
 
 # Bytes transferred and time to ready per page type, on the scale-10 fictional site (chromium).
 measure: deps chromium
-	cd scripts && ../$(PY) measure_pages.py
+	cd scripts && ../$(PY) measure_pages.py && ../$(PY) measure_trouver.py && ../$(PY) measure_partenaires.py
 
 gazetteer: deps
 	cd scripts && ../$(PY) build_gazetteer.py

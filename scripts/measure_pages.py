@@ -66,6 +66,8 @@ def ensure_site(site: Path) -> None:
 
 def measure(browser, url: str, ready: str, action=None) -> Load:
     """Open ``url`` in a fresh context; bytes until ``ready`` (a JS expression) is true, and time to it."""
+    from playwright.sync_api import Error as PlaywrightError
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     load = Load()
@@ -81,7 +83,10 @@ def measure(browser, url: str, ready: str, action=None) -> Load:
 
     def on_response(response):
         if urlsplit(response.url).hostname == "127.0.0.1" and response.status == 200:
-            body = response.body()
+            try:
+                body = response.body()
+            except PlaywrightError:  # the page went away while this response was arriving
+                return
             load.bodies[response.url] = len(gzip.compress(body, 6))
 
     context.route("**/*", route)

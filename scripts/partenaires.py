@@ -19,13 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cae.enrich import Directory, enrich
-from cae.gazetteer import Gazetteer, load_gazetteer
+from cae import pipeline
+from cae.enrich import Directory
+from cae.gazetteer import Gazetteer
 from cae.matching import DEFAULT_RADIUS_KM, Match, Origin, Query, SkillIndex, match, parse_request
 from cae.paths import data_dir_from_env
 from cae.places import find_communes
 from cae.report import print_problems, summary
-from cae.validate import validate_directory
 
 
 class RequestError(ValueError):
@@ -38,12 +38,13 @@ def km_text(metres: int) -> str:
     return f"{tenths // 10},{tenths % 10}"
 
 
-def load_directory(data_dir: Path, gazetteer: Gazetteer) -> Directory:
-    result = validate_directory(data_dir, gazetteer, allow_fictional=True)
-    if not result.ok:
-        print_problems(result.problems, show_warnings=False)
-        raise RequestError(summary(result.problems))
-    return enrich(result.dataset, gazetteer)
+def load_directory(data_dir: Path) -> Directory:
+    """The validated, enriched directory (geocoded addresses included), or RequestError."""
+    outcome = pipeline.load_directory(data_dir, allow_fictional=True)
+    if outcome.directory is None:
+        print_problems(outcome.problems, show_warnings=False)
+        raise RequestError(summary(outcome.problems))
+    return outcome.directory
 
 
 def origin_of(args: argparse.Namespace, place_text: str, gazetteer: Gazetteer) -> Origin:
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     data_dir = Path(args.data).resolve() if args.data else data_dir_from_env()
     try:
-        directory = load_directory(data_dir, load_gazetteer())
+        directory = load_directory(data_dir)
         query, unknown = query_of(args, directory)
     except RequestError as error:
         print(f"Recherche impossible : {error}", file=sys.stderr)

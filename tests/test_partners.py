@@ -56,3 +56,22 @@ def test_a_page_per_skill_of_the_vocabulary_and_members_grouped_by_region(direct
     assert "Auvergne-Rhône-Alpes (1)" in menuiserie and "Atelier Bois Exemple" in menuiserie
     assert "Aucun membre des coopératives ne déclare encore cette compétence." in pages["competences/traduction/"].html
     assert "menuiserie-bois/\">Menuiserie bois</a> : 1 membre" in pages["competences/"].html
+
+
+def test_a_large_cooperative_lists_its_members_on_a_page_of_their_own(directory, monkeypatch):
+    from cae.generate import Options, cooperatives
+
+    monkeypatch.setattr(partners, "MEMBERS_ON_COOPERATIVE_PAGE", 1)
+    monkeypatch.setattr(cooperatives, "MEMBERS_ON_COOPERATIVE_PAGE", 1)
+    site = Site()
+    partners.add_partner_pages(site, directory)
+    paths = {page.path for page in site.pages}
+    assert "cooperatives/coop-de-l-ain/membres/" in paths  # two members: over the (patched) limit
+    assert "cooperatives/batisseurs-du-rhone/membres/" not in paths  # one member: listed on its page
+    members_page = next(p for p in site.pages if p.path == "cooperatives/coop-de-l-ain/membres/")
+    assert "Atelier Bois Exemple" in members_page.html and "Élec Exemple" in members_page.html
+    ain = cooperatives.cooperative_page(directory.cooperative("coop-de-l-ain"), directory, Options())
+    assert "Atelier Bois Exemple" not in ain.html
+    assert 'href="membres/"' in ain.html and "Voir les 2 membres" in ain.html
+    small = cooperatives.cooperative_page(directory.cooperative("batisseurs-du-rhone"), directory, Options())
+    assert "Plomberie Exemple" in small.html

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import Any
 
 from ..enrich import Cooperative, Directory
 from ..render import Page, render
+from ..text import fold
+from ..vocabularies import Term
 from . import maps
+from .partners import MEMBERS_ON_COOPERATIVE_PAGE
 
 PRECISION_TEXT = {
     "adresse": "à l'adresse indiquée",
@@ -71,6 +75,12 @@ def _filters(cooperative: Cooperative, directory: Directory) -> dict[str, list[s
     }
 
 
+def _top_skills(cooperative: Cooperative, count: int = 8) -> list[tuple[Term, int]]:
+    """The skills most members of a cooperative have (for the summary of large cooperatives)."""
+    tally = Counter(skill for member in cooperative.members for skill in member.competences)
+    return sorted(tally.items(), key=lambda item: (-item[1], fold(item[0].libelle)))[:count]
+
+
 def cooperative_page(cooperative: Cooperative, directory: Directory, options: Any) -> Page:
     path = f"cooperatives/{cooperative.id}/"
     page_url = f"{options.site_url.rstrip('/')}/{path}" if options.site_url else ""
@@ -85,6 +95,8 @@ def cooperative_page(cooperative: Cooperative, directory: Directory, options: An
         map=maps.cooperative_map(cooperative, path),
         precision_text=PRECISION_TEXT.get(siege.precision, "") if siege else "",
         filters=_filters(cooperative, directory),
+        members_on_page=MEMBERS_ON_COOPERATIVE_PAGE,
+        top_skills=_top_skills(cooperative),
     )
     return Page(
         path=path,

@@ -33,7 +33,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from ..enrich import Directory, Member
+from ..enrich import Cooperative, Directory, Member
 from ..matching import DEFAULT_RADIUS_KM, MAX_SKILLS
 from ..render import Page, render
 from ..text import fold
@@ -45,6 +45,9 @@ BASE = "donnees/partenaires"
 RADII_KM = (10, 20, 30, 50, 100, 150, 200)
 LEAF_SIZE = 200  # members per index file at most
 OPEN_UP_TO = 20  # a région group with more members than this starts folded on skill pages
+# Beyond this, a cooperative page shows a summary and links to /cooperatives/<id>/membres/
+# (keeps the cooperative page under its 150 KB budget).
+MEMBERS_ON_COOPERATIVE_PAGE = 100
 
 
 def _dump(value: Any) -> bytes:
@@ -192,9 +195,21 @@ def search_page(directory: Directory) -> Page:
     )
 
 
+def members_page(cooperative: Cooperative) -> Page:
+    """/cooperatives/<id>/membres/: the whole list, for cooperatives too large to list on their page."""
+    path = f"cooperatives/{cooperative.id}/membres/"
+    return Page(
+        path=path,
+        title=f"Membres de {cooperative.nom}",
+        description=f"Les {len(cooperative.members)} entrepreneurs de {cooperative.nom} qui ont accepté de figurer dans l'annuaire.",
+        html=render("members-page.html", path, c=cooperative),
+    )
+
+
 def add_partner_pages(site: "Site", directory: Directory) -> None:
     """Everything of this feature: the pages and the static index."""
     by_skill = members_by_skill(directory)
+    site.pages.extend(members_page(c) for c in directory.cooperatives if len(c.members) > MEMBERS_ON_COOPERATIVE_PAGE)
     site.pages.append(search_page(directory))
     site.pages.append(skills_index(directory, {skill: len(members) for skill, members in by_skill.items()}))
     site.pages.extend(skill_page(directory, skill_id, by_skill.get(skill_id, [])) for skill_id in sorted(directory.vocabularies.competences))
