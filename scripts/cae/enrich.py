@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from .gazetteer import Commune, Gazetteer, Territory
 from .geocode import GeocodedPoint, query_text
@@ -148,20 +148,20 @@ class Directory:
     @cached_property
     def by_departement(self) -> dict[str, list[Cooperative]]:
         """Département code → the cooperatives serving it (in directory order)."""
-        found: dict[str, list[Cooperative]] = {}
-        for cooperative in self.cooperatives:
-            for code in sorted(cooperative.covered_departements):
-                found.setdefault(code, []).append(cooperative)
-        return found
+        return _group(self.cooperatives, lambda c: c.covered_departements)
 
     @cached_property
     def by_region(self) -> dict[str, list[Cooperative]]:
         """Région code → the cooperatives serving it (in directory order)."""
-        found: dict[str, list[Cooperative]] = {}
-        for cooperative in self.cooperatives:
-            for code in sorted(cooperative.covered_regions):
-                found.setdefault(code, []).append(cooperative)
-        return found
+        return _group(self.cooperatives, lambda c: c.covered_regions)
+
+
+def _group(cooperatives: list[Cooperative], codes: Callable[[Cooperative], frozenset[str]]) -> dict[str, list[Cooperative]]:
+    found: dict[str, list[Cooperative]] = {}
+    for cooperative in cooperatives:
+        for code in sorted(codes(cooperative)):
+            found.setdefault(code, []).append(cooperative)
+    return found
 
 
 def _place(kind: str, index: int, raw: dict[str, Any], gazetteer: Gazetteer, geocoded: GeocodedPoint | None = None) -> Place:

@@ -77,22 +77,23 @@ def serve(root: Path) -> Iterator[Served]:
         server.server_close()
 
 
+def built_fixture(tmp_path_factory, fixture: str) -> Iterator[Served]:
+    """Build the site of tests/fixtures/<fixture> and serve it."""
+    base = tmp_path_factory.mktemp(f"{fixture}-site")
+    build_site(make_data_dir(base / "data", FIXTURES / fixture), base / "site")
+    yield from serve(base / "site")
+
+
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory) -> Iterator[Served]:
     """The site of tests/fixtures/valid (fictional cooperatives and members), served."""
-    base = tmp_path_factory.mktemp("browser-site")
-    data_dir = make_data_dir(base / "data", FIXTURES / "valid")
-    build_site(data_dir, base / "site")
-    yield from serve(base / "site")
+    yield from built_fixture(tmp_path_factory, "valid")
 
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory) -> Iterator[Served]:
     """The site of tests/fixtures/hostile: every text field tries to run script."""
-    base = tmp_path_factory.mktemp("hostile-site")
-    data_dir = make_data_dir(base / "data", FIXTURES / "hostile")
-    build_site(data_dir, base / "site")
-    yield from serve(base / "site")
+    yield from built_fixture(tmp_path_factory, "hostile")
 
 
 @pytest.fixture(scope="session")

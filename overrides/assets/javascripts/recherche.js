@@ -11,7 +11,7 @@ const FACETS = [
   ["département", "departement", "Département"],
   ["accueille de nouveaux entrepreneurs", "accueil", "Accueille de nouveaux entrepreneurs"],
 ];
-const PAGE_SIZE = 20;
+const PAGE_SIZE = 10;
 
 const root = new URL("../../", import.meta.url);
 const form = document.querySelector(".cae-recherche__formulaire");
