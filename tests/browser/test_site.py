@@ -33,6 +33,7 @@ PAGE_TYPES = [
 
 def test_search_by_name_then_open_the_page(page, fixture_site, traffic):
     page.goto(fixture_site.page_url("recherche/"))
+    page.wait_for_selector("#cae-recherche[data-pret]", state="attached")
     page.fill("#cae-recherche-texte", "Mornes")
     page.press("#cae-recherche-texte", "Enter")
     page.wait_for_selector(".cae-resultat")

@@ -169,13 +169,14 @@ async function start() {
     return;
   }
   const state = readState();
-  input.value = state.q;
+  if (state.q) input.value = state.q; // never wipe what a visitor typed while the index was loading
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     run(currentState());
   });
   more.addEventListener("click", showMore);
-  await run(state);
+  await run({ ...state, q: input.value.trim() });
+  document.getElementById("cae-recherche").dataset.pret = "oui";
 }
 
 start();

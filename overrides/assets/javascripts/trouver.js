@@ -306,6 +306,7 @@ async function run(commune, activityText, { history = "push", resolution = null 
   const search = ++searches;
   if (history !== "none") window.history[history === "push" ? "pushState" : "replaceState"](null, "", addressOf(commune, activityText));
   resultsBox.setAttribute("aria-busy", "true");
+  delete resultsBox.dataset.commune; // set again once these results are shown (tests wait for it)
   const [shard, activity] = await Promise.all([load(`departements/${commune.departement}.json`), matchActivity(activityText)]);
   if (search !== searches) return;
   resultsBox.removeAttribute("aria-busy");
