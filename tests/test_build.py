@@ -25,9 +25,9 @@ def _unshare_works() -> bool:
     return subprocess.run(["unshare", "-rn", "true"], capture_output=True).returncode == 0
 
 
-def build(data_dir: Path, output: Path, *extra: str, offline: bool = False) -> subprocess.CompletedProcess:
+def build(data_dir: Path, output: Path, *extra: str, offline: bool = False, site_url: str = "") -> subprocess.CompletedProcess:
     command = [sys.executable, str(REPO_ROOT / "scripts" / "build.py"), "--data", str(data_dir), "--output", str(output), *extra]
-    env = dict(os.environ)
+    env = {**os.environ, "SITE_URL": site_url}
     if offline:
         # Python code cannot open sockets; with a network namespace, nothing else can either.
         env["PYTHONPATH"] = str(SUPPORT)
@@ -173,3 +173,16 @@ def test_open_data_files_describe_the_same_cooperatives(fixture_site: Path):
     schema = json.loads((fixture_site / "donnees" / "schemas" / "cooperatives.schema.json").read_text(encoding="utf-8"))
     assert schema["items"]["properties"]["id"]["pattern"]
     assert (fixture_site / "robots.txt").read_text(encoding="utf-8").startswith("User-agent: *")
+
+
+def test_a_published_site_lists_its_pages_in_the_sitemap_and_robots_txt(tmp_path: Path):
+    data_dir = make_data_dir(tmp_path / "data", FIXTURES / "valid")
+    site = tmp_path / "site"
+    completed = build(data_dir, site, site_url="https://annuaire.example.org/")
+    assert completed.returncode == 0, completed.stderr
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://annuaire.example.org/cooperatives/coop-des-mornes/</loc>" in sitemap
+    assert "<loc>https://annuaire.example.org/departements/2A/</loc>" in sitemap
+    assert "Sitemap: https://annuaire.example.org/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+    page = (site / "cooperatives" / "coop-des-mornes" / "index.html").read_text(encoding="utf-8")
+    assert '"url":"https://annuaire.example.org/cooperatives/coop-des-mornes/"' in page  # JSON-LD
