@@ -77,24 +77,36 @@ def test_map_has_one_marker_per_located_place_and_the_same_list(page, fixture_si
     assert all("data.geopf.fr" in url for url in traffic.tile_requests)
 
 
+def open_marker_popup(page, name: str):
+    """Bring the marker of `name` out of its cluster, click it as a visitor would, return the popup's link."""
+    icon = page.evaluate_handle(
+        """(name) => new Promise((resolve, reject) => {
+            const cluster = window[Object.keys(window).find(k => k.startsWith('marker_cluster_'))];
+            const marker = cluster.getLayers().find(m => m.getTooltip().getContent().includes(name));
+            const started = Date.now();
+            const whenShown = () => {
+                if (marker._icon) resolve(marker._icon);
+                else if (Date.now() - started > 10000) reject(new Error(`the marker of ${name} never showed`));
+                else setTimeout(whenShown, 100);
+            };
+            cluster.zoomToShowLayer(marker);
+            whenShown();
+        })""",
+        name,
+    )
+    icon.as_element().click()
+    link = page.locator(".leaflet-popup-content a")
+    link.wait_for()
+    return link
+
+
 def test_a_popup_link_opens_the_right_page(page, fixture_site):
     page.goto(fixture_site.page_url("carte/"))
     page.wait_for_function("Object.keys(window).some(k => k.startsWith('marker_cluster_'))")
     page.locator(".cae-carte").scroll_into_view_if_needed()
-    page.evaluate(
-        """() => new Promise(resolve => {
-            const cluster = window[Object.keys(window).find(k => k.startsWith('marker_cluster_'))];
-            const marker = cluster.getLayers().find(m => m.getTooltip().getContent().includes('Mornes'));
-            let done = false;
-            const open = () => { if (done) return; done = true; marker.fire('click'); marker.openPopup(); resolve(); };
-            cluster.zoomToShowLayer(marker, open);
-            setTimeout(open, 3000);  // zoomToShowLayer may never call back if no zoom is needed
-        })"""
-    )
-    link = page.locator(".leaflet-popup-content a")
-    link.wait_for()
+    link = open_marker_popup(page, "Mornes")
     assert link.inner_text() == "Coop des Mornes (fictive)"
-    link.dispatch_event("click")
+    link.click()
     page.wait_for_url("**/cooperatives/coop-des-mornes/")
 
 

@@ -23,6 +23,7 @@ from typing import Iterator
 
 import folium
 from branca.element import Element
+from folium.map import FitBounds
 from folium.plugins import MarkerCluster
 
 from ..enrich import Cooperative, Place
@@ -103,6 +104,18 @@ class MapHtml:
     script: str
 
 
+def _frame(figure: folium.Map, places: list[Place]) -> None:
+    """Open the map on these places, without the zoom animation folium's fit_bounds would play.
+
+    An animated zoom right after load makes marker clustering ignore moves made
+    during it: a visitor (or a test) panning at once would find no marker.
+    """
+    bounds = [[min(p.lat for p in places), min(p.lon for p in places)], [max(p.lat for p in places), max(p.lon for p in places)]]
+    framing = FitBounds(bounds, max_zoom=11, padding=(20, 20))
+    framing.options["animate"] = False
+    figure.add_child(framing)
+
+
 def _pieces(figure: folium.Map) -> MapHtml:
     root = figure.get_root()
     root.render()
@@ -131,13 +144,15 @@ def overview_map(cooperatives: list[Cooperative], page_path: str, prefix: str, *
     places = [(place, c) for c in cooperatives for place in c.places if place.on_map]
     with numbered_ids(prefix):
         figure = _base_map(FRANCE_CENTER, zoom, layer_control=True)
-        cluster = MarkerCluster(name="Coopératives", control=False, options={"showCoverageOnHover": False, "maxClusterRadius": 50}).add_to(figure)
+        # No cluster animation: it spares visitors who prefer reduced motion, and a move made
+        # while clusters animate is otherwise ignored (markers missing until the next move).
+        cluster = MarkerCluster(name="Coopératives", control=False, options={"showCoverageOnHover": False, "maxClusterRadius": 50, "animate": False}).add_to(figure)
         for place, cooperative in places:
             _marker(place, cooperative, page_path, popup=True).add_to(cluster)
         # Frame metropolitan France when it has places; overseas ones stay reachable by zooming out and in the list.
         framed = [p for p, _ in places if p.departement and not p.departement.code.startswith("97")] or [p for p, _ in places]
         if framed:
-            figure.fit_bounds([[min(p.lat for p in framed), min(p.lon for p in framed)], [max(p.lat for p in framed), max(p.lon for p in framed)]], max_zoom=11, padding=(20, 20))
+            _frame(figure, framed)
         return _pieces(figure)
 
 
@@ -152,5 +167,5 @@ def cooperative_map(cooperative: Cooperative, page_path: str) -> MapHtml | None:
         for place in places:
             _marker(place, cooperative, page_path, popup=False).add_to(figure)
         if len(places) > 1:
-            figure.fit_bounds([[min(p.lat for p in places), min(p.lon for p in places)], [max(p.lat for p in places), max(p.lon for p in places)]], max_zoom=11, padding=(20, 20))
+            _frame(figure, places)
         return _pieces(figure)
