@@ -183,6 +183,37 @@ def test_a_published_site_lists_its_pages_in_the_sitemap_and_robots_txt(tmp_path
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://annuaire.example.org/cooperatives/coop-des-mornes/</loc>" in sitemap
     assert "<loc>https://annuaire.example.org/departements/2A/</loc>" in sitemap
+    assert "/integration/</loc>" not in sitemap  # the embeddable lists are noindex
+    territory = (site / "departements" / "2A" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;iframe src=&#34;https://annuaire.example.org/departements/2A/integration/&#34;" in territory
     assert "Sitemap: https://annuaire.example.org/sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
     page = (site / "cooperatives" / "coop-des-mornes" / "index.html").read_text(encoding="utf-8")
     assert '"url":"https://annuaire.example.org/cooperatives/coop-des-mornes/"' in page  # JSON-LD
+
+
+def test_every_territory_offers_its_list_as_csv_and_as_an_embeddable_page(fixture_site: Path):
+    import csv
+    import html
+    import re
+
+    def ids(csv_path: str) -> list[str]:
+        return [row["id"] for row in csv.DictReader((fixture_site / csv_path).read_text(encoding="utf-8").splitlines())]
+
+    national_header = (fixture_site / "donnees" / "cooperatives.csv").read_text(encoding="utf-8").splitlines()[0]
+    # Saône-et-Loire: nobody located there; the Ain cooperative declares serving it.
+    assert ids("departements/71/cooperatives.csv") == ["coop-de-l-ain"]
+    assert (fixture_site / "departements" / "71" / "cooperatives.csv").read_text(encoding="utf-8").splitlines()[0] == national_header
+    assert ids("regions/bretagne/cooperatives.csv") == ["numerique-breton"]
+    assert ids("departements/23/cooperatives.csv") == []
+
+    embed = (fixture_site / "departements" / "71" / "integration" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<p class="cae-integration__nom"><a href="([^"]+)" target="_top">([^<]+)</a>', embed) == [("../../../cooperatives/coop-de-l-ain/", "NO")]
+    assert '<html lang="fr">' in embed and '<meta name="robots" content="noindex">' in embed
+    assert "<script" not in embed and "data-pagefind-body" not in embed  # nothing runs; not in the search index
+    empty = (fixture_site / "departements" / "23" / "integration" / "index.html").read_text(encoding="utf-8")
+    assert "Aucune coopérative de l'annuaire n'est située dans ce département" in empty
+
+    territory = (fixture_site / "departements" / "71" / "index.html").read_text(encoding="utf-8")
+    assert 'href="cooperatives.csv"' in territory and 'href="integration/"' in territory
+    code = html.unescape(re.search(r'<pre class="cae-code-integration"><code>(.*?)</code></pre>', territory).group(1))
+    assert code.startswith('<iframe src="/departements/71/integration/" title="Coopératives d\'activités et d\'emploi : Saône-et-Loire (71)"')

@@ -20,6 +20,7 @@ PAGE_TYPES = [
     "departements/01/",
     "departements/2A/",
     "departements/976/",
+    "departements/71/integration/",
     "carte/",
     "recherche/?q=coop",
     "donnees/",
@@ -123,6 +124,21 @@ def test_territory_page_lists_exactly_the_expected_cooperatives(page, fixture_si
     assert len(nearest) == 3 and all("km du centre" in line for line in nearest)
 
 
+def test_a_local_authority_embeds_a_territory_list_and_its_links_open_in_the_whole_window(page, fixture_site, traffic):
+    # The code to copy is on the territory page; a portal page pastes it.
+    page.goto(fixture_site.page_url("departements/71/"))
+    code = page.locator(".cae-code-integration").inner_text()
+    portal = fixture_site.root / "portail-de-test" / "index.html"
+    portal.parent.mkdir(exist_ok=True)
+    portal.write_text(f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Portail</title></head><body><h1>Portail</h1>{code}</body></html>', encoding="utf-8")
+    page.goto(fixture_site.page_url("portail-de-test/"))
+    embedded = page.frame_locator("iframe[title^='Coopératives d']")
+    assert embedded.locator(".cae-integration__nom").all_inner_texts() == ["NO"]
+    embedded.get_by_role("link", name="NO").click()
+    page.wait_for_url("**/cooperatives/coop-de-l-ain/")
+    assert page.locator("h1").first.inner_text().startswith("NO")
+
+
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_every_page_type_has_no_serious_accessibility_violation(page, fixture_site, path, traffic):
     page.goto(fixture_site.page_url(path))
@@ -133,7 +149,7 @@ def test_every_page_type_has_no_serious_accessibility_violation(page, fixture_si
     assert traffic.errors == []
 
 
-HOSTILE_PAGES = ["cooperatives/coop-hostile/", "cooperatives/", "carte/", "departements/69/", "regions/auvergne-rhone-alpes/", "recherche/?q=alert", "recherche/?q=script"]
+HOSTILE_PAGES = ["cooperatives/coop-hostile/", "cooperatives/", "carte/", "departements/69/", "departements/69/integration/", "regions/auvergne-rhone-alpes/", "recherche/?q=alert", "recherche/?q=script"]
 
 
 @pytest.mark.parametrize("path", HOSTILE_PAGES)

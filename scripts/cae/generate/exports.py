@@ -142,12 +142,13 @@ def _lookup(record: dict[str, Any], name: str) -> Any:
     return value
 
 
-def cooperatives_csv(directory: Directory, site_url: str) -> bytes:
+def cooperatives_csv(directory: Directory, site_url: str, cooperatives: list[Cooperative] | None = None) -> bytes:
+    """The cooperatives (all of them unless given) as CSV, columns of :func:`csv_columns`."""
     columns = [name for name, _ in csv_columns(directory)]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for cooperative in directory.cooperatives:
+    for cooperative in directory.cooperatives if cooperatives is None else cooperatives:
         record = cooperative_record(cooperative, site_url)
         writer.writerow([_cell(_lookup(record, name)) for name in columns])
     return buffer.getvalue().encode("utf-8")

@@ -3,6 +3,11 @@
 A cooperative belongs on a territory's page when one of its places is there
 or when it declares serving it (directly, or through the région). Territories
 with none say so and point to the nearest cooperatives.
+
+For local authorities, each territory also has a list made to be embedded in
+their own site (``<territory>/integration/``: plain HTML, no script, no map)
+and its cooperatives as CSV (``<territory>/cooperatives.csv``), with the
+columns of the national file.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from ..enrich import Cooperative, Directory
 from ..gazetteer import Territory
 from ..render import Page, render
 from ..text import fold
-from . import maps
+from . import exports, maps
 
 NEAREST_COUNT = 3
 
@@ -45,7 +50,29 @@ def _split(cooperatives: list[Cooperative], located: set[str], attribute: str) -
     return here, serving
 
 
-def departement_page(directory: Directory, departement: Territory) -> Page:
+def _reuse(path: str, name: str, site_url: str) -> dict[str, str]:
+    """What the territory page shows local authorities: the CSV, and the code to embed the list."""
+    embed_url = f"{site_url.rstrip('/')}/{path}integration/" if site_url else f"/{path}integration/"
+    title = f"Coopératives d'activités et d'emploi : {name}"
+    iframe = f'<iframe src="{embed_url}" title="{title}" width="100%" height="600" style="border: 0"></iframe>'
+    return {"csv": f"{path}cooperatives.csv", "embed": f"{path}integration/", "iframe": iframe}
+
+
+def embed_page(directory: Directory, path: str, name: str, kind: str, cooperatives: list[Cooperative]) -> Page:
+    """``<territory>/integration/``: the territory's cooperatives as a bare list, for an iframe."""
+    embed_path = f"{path}integration/"
+    html = render("embed-list.html", embed_path, name=name, kind=kind, territory_path=path, cooperatives=cooperatives, data_date=directory.data_date)
+    return Page(
+        path=embed_path,
+        title=f"CAE : {name}",
+        description=f"Liste à intégrer des coopératives d'activités et d'emploi : {name}.",
+        html=html,
+        hide=("navigation", "toc"),
+        extra_meta={"template": "integration.html", "recherche": False},
+    )
+
+
+def departement_page(directory: Directory, departement: Territory, site_url: str = "") -> Page:
     path = f"departements/{departement.code}/"
     gazetteer = directory.gazetteer
     relevant = directory.by_departement.get(departement.code, [])
@@ -65,6 +92,7 @@ def departement_page(directory: Directory, departement: Territory) -> Page:
         map=map_html,
         children=[],
         legend=maps.CATEGORIES,
+        reuse=_reuse(path, f"{departement.nom} ({departement.code})", site_url),
     )
     return Page(
         path=path,
@@ -74,7 +102,7 @@ def departement_page(directory: Directory, departement: Territory) -> Page:
     )
 
 
-def region_page(directory: Directory, region: Territory) -> Page:
+def region_page(directory: Directory, region: Territory, site_url: str = "") -> Page:
     path = f"regions/{region.slug}/"
     gazetteer = directory.gazetteer
     relevant = directory.by_region.get(region.code, [])
@@ -95,6 +123,7 @@ def region_page(directory: Directory, region: Territory) -> Page:
         map=map_html,
         children=children,
         legend=maps.CATEGORIES,
+        reuse=_reuse(path, region.nom, site_url),
     )
     return Page(
         path=path,
@@ -158,9 +187,26 @@ def map_page(directory: Directory) -> Page:
     )
 
 
-def territory_pages(directory: Directory) -> list[Page]:
+def _territories(directory: Directory) -> list[tuple[str, str, str, list[Cooperative]]]:
+    """(kind, path, display name, cooperatives located in or serving it) for every territory."""
     gazetteer = directory.gazetteer
-    pages = [departement_page(directory, d) for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)]
-    pages += [region_page(directory, r) for r in sorted(gazetteer.regions.values(), key=lambda r: r.slug)]
+    rows = [
+        ("departement", f"departements/{d.code}/", f"{d.nom} ({d.code})", directory.by_departement.get(d.code, []))
+        for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)
+    ]
+    rows += [("region", f"regions/{r.slug}/", r.nom, directory.by_region.get(r.code, [])) for r in sorted(gazetteer.regions.values(), key=lambda r: r.slug)]
+    return rows
+
+
+def territory_pages(directory: Directory, site_url: str = "") -> list[Page]:
+    gazetteer = directory.gazetteer
+    pages = [departement_page(directory, d, site_url) for d in sorted(gazetteer.departements.values(), key=lambda d: d.code)]
+    pages += [region_page(directory, r, site_url) for r in sorted(gazetteer.regions.values(), key=lambda r: r.slug)]
+    pages += [embed_page(directory, path, name, kind, cooperatives) for kind, path, name, cooperatives in _territories(directory)]
     pages += [territories_index(directory), departements_index(directory), map_page(directory)]
     return pages
+
+
+def territory_files(directory: Directory, site_url: str = "") -> dict[str, bytes]:
+    """``<territory>/cooperatives.csv`` for every territory: its cooperatives, national columns."""
+    return {f"{path}cooperatives.csv": exports.cooperatives_csv(directory, site_url, cooperatives) for _, path, _, cooperatives in _territories(directory)}
